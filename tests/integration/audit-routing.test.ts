@@ -4,9 +4,9 @@ import type { Db } from '../../src/lib/server/db';
 import { createAudit } from '../../src/lib/server/audits/create';
 import { heartbeat, nextAssignment, releaseLapsedLeases, saveDraft, skipItem, submitLabel, MAX_LEASES_PER_REVIEWER } from '../../src/lib/server/audits/routing';
 import { reviewItemView, reviewProgress, reviewHistory, listMyAudits } from '../../src/lib/server/audits/review';
-import { addReviewers, auditProgress, closeAudit, removeReviewer, reopenAudit } from '../../src/lib/server/audits/audits';
+import { addReviewers, auditProgress, closeAudit, removeReviewer, reopenAudit, workStoppedByArchiving } from '../../src/lib/server/audits/audits';
 import { AuditError } from '../../src/lib/server/audits/errors';
-import { restoreReviewerLabels } from '../../src/lib/server/archive';
+import { archiveAudit, restoreAudit, restoreReviewerLabels } from '../../src/lib/server/archive';
 import { ALL_YES, BAD_OUTPUT, makeDataset, makeUser, makeUsers, submissionId } from './audit-fixtures';
 import { emptyDraft, answerQuestion, type QualityDraft } from '../../src/lib/audits/answers';
 import { parseGold } from '../../src/lib/audits/gold';
@@ -408,6 +408,52 @@ describe('routing', () => {
 		expect(listMyAudits(a.id, db)[0]).toMatchObject({ status: 'closed', mine: 1 });
 		reopenAudit(audit.id, db);
 		expect(drain(audit.id, a.id)).toHaveLength(1);
+	});
+
+	it('archiving stops review work with its own answer (archived), as closing does; a removed reviewer is still told they were removed', async () => {
+		const { audit, users } = await quality(4, 1, 2);
+		const [a, b] = users;
+		const n = nextAssignment(audit.id, a.id, {}, db) as { ref: string };
+		nextAssignment(audit.id, a.id, { exclude: [n.ref] }, db);
+		removeReviewer(audit.id, b.id, {}, db);
+		archiveAudit(audit.id, null, db);
+		expectAuditError(() => submitLabel(audit.id, a.id, { ref: n.ref, submissionId: submissionId(), answer: ALL_YES }, {}, db), 409, 'archived');
+		expectAuditError(() => nextAssignment(audit.id, a.id, { exclude: [n.ref] }, db), 409, 'archived');
+		expectAuditError(() => saveDraft(audit.id, a.id, n.ref, emptyDraft('quality'), {}, db), 409, 'archived');
+		expectAuditError(() => heartbeat(audit.id, a.id, n.ref, {}, db), 409, 'archived');
+		expectAuditError(() => reviewProgress(audit.id, a.id, db), 409, 'archived');
+		expectAuditError(() => nextAssignment(audit.id, b.id, {}, db), 404, 'removed');
+		expectAuditError(() => nextAssignment(audit.id, makeUser(db).id, {}, db), 404, 'not_found');
+		expect(labelCounts(audit.id)).toEqual([0, 0, 0, 0]);
+		restoreAudit(audit.id, db);
+		expect(submitLabel(audit.id, a.id, { ref: n.ref, submissionId: submissionId(), answer: ALL_YES }, {}, db).outcome).toBe('created');
+	});
+
+	it('counts as being labelled only the items on a reviewer\'s screen, not the prefetched next one (progress, holding, close, archive)', async () => {
+		const { audit, users } = await quality(6, 1, 2);
+		const [a, b] = users;
+		const shown = nextAssignment(audit.id, a.id, {}, db) as { ref: string };
+		nextAssignment(audit.id, a.id, { exclude: [shown.ref] }, db);
+		heartbeat(audit.id, a.id, shown.ref, {}, db);
+		// b's screen has loaded an item but not shown it yet: nothing being labelled.
+		nextAssignment(audit.id, b.id, {}, db);
+		const progress = auditProgress(audit.id, {}, db);
+		expect(progress.activeLeases).toBe(1);
+		expect(progress.reviewers.map((r) => r.holding)).toEqual([1, 0]);
+		expect(workStoppedByArchiving(audit.id, db)).toEqual({ beingLabelled: 1, reviewers: 1 });
+		expect(closeAudit(audit.id, db)).toEqual({ beingLabelled: 1, reviewers: 1 });
+		expect(auditProgress(audit.id, {}, db).leasesOpenAtClose).toBe(1);
+		// A closed audit takes no labels already: archiving it stops nothing more.
+		expect(workStoppedByArchiving(audit.id, db)).toEqual({ beingLabelled: 0, reviewers: 0 });
+	});
+
+	it('removing a reviewer twice says they were already removed, not that they never reviewed the audit', async () => {
+		const { audit, users } = await quality(2, 1, 2);
+		const [a] = users;
+		removeReviewer(audit.id, a.id, {}, db);
+		const email = db.$client.prepare('SELECT email FROM users WHERE id = ?').pluck().get(a.id) as string;
+		expect(() => removeReviewer(audit.id, a.id, {}, db)).toThrow(`${email} was already removed from this audit (restore-labels / add-reviewers to bring them back).`);
+		expect(() => removeReviewer(audit.id, makeUser(db).id, {}, db)).toThrow('That account is not a reviewer of this audit.');
 	});
 
 	it('removing a reviewer releases their leases, keeps their labels counting or sets them aside', async () => {

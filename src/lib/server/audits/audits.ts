@@ -353,7 +353,17 @@ export function removeReviewer(
 	const c = database.$client;
 	return transaction(database, () => {
 		const changed = c.prepare<[number, number, number]>(`UPDATE audit_reviewers SET removed_at = ? WHERE audit_id = ? AND user_id = ? AND removed_at IS NULL`).run(Date.now(), auditId, userId).changes;
-		if (!changed) throw new AuditError('That account is not a reviewer of this audit.', 400, 'invalid', 'reviewer');
+		if (!changed) {
+			// Removed earlier: said so (they are listed as removed), not as if they had never reviewed it.
+			const removed = c
+				.prepare<[number, number], string>(`SELECT u.email FROM audit_reviewers r JOIN users u ON u.id = r.user_id WHERE r.audit_id = ? AND r.user_id = ? AND r.removed_at IS NOT NULL`)
+				.pluck()
+				.get(auditId, userId);
+			if (removed !== undefined) {
+				throw new AuditError(`${removed} was already removed from this audit (restore-labels / add-reviewers to bring them back).`, 400, 'invalid', 'reviewer');
+			}
+			throw new AuditError('That account is not a reviewer of this audit.', 400, 'invalid', 'reviewer');
+		}
 		const leases = c
 			.prepare<[number, number], { id: number; itemId: number }>(`SELECT id, item_id AS itemId FROM audit_assignments WHERE audit_id = ? AND reviewer_id = ? AND status = 'active'`)
 			.all(auditId, userId);
