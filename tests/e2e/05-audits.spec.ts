@@ -351,7 +351,7 @@ test('a researcher adds and removes a reviewer and closes the audit; reviewers s
 	await expect(researcher.getByRole('status')).toContainText('Added 1 reviewer');
 	const row = researcher.locator(`tr[data-reviewer="${OUTSIDER.email}"]`);
 	await row.getByRole('button', { name: 'Remove…' }).click();
-	await row.getByRole('button', { name: 'Remove', exact: true }).click();
+	await row.getByRole('button', { name: `Remove ${OUTSIDER.email}`, exact: true }).click();
 	await expect(row).toContainText('removed');
 	await researcher.getByRole('button', { name: 'Close audit' }).click();
 	await expect(researcher.getByRole('button', { name: 'Reopen audit' })).toBeVisible();

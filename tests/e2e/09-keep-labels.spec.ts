@@ -225,7 +225,7 @@ test("removing a reviewer sets their labels aside (kept, restorable) instead of 
 	const row = page.locator('tr[data-reviewer="keeper-reviewer0@example.org"]');
 	await row.getByRole('button', { name: 'Remove…' }).click();
 	await row.getByLabel(/also set aside their 4 label\(s\)/).check();
-	await row.getByRole('button', { name: 'Remove', exact: true }).click();
+	await row.getByRole('button', { name: 'Remove keeper-reviewer0@example.org', exact: true }).click();
 	await expect(page.getByRole('status')).toContainText('4 label(s) set aside (kept, no longer counted)');
 	const setAside = page.getByTestId('set-aside');
 	await expect(setAside).toContainText('keeper-reviewer0@example.org: 4 labels');
