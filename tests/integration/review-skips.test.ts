@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDb } from '../support/db';
 import type { Db } from '../../src/lib/server/db';
 import { createAudit } from '../../src/lib/server/audits/create';
-import { nextAssignment, skipItem, submitLabel, takeBackSkip } from '../../src/lib/server/audits/routing';
+import { heartbeat, nextAssignment, skipItem, submitLabel, takeBackSkip } from '../../src/lib/server/audits/routing';
 import { listMyAudits, reviewItemView, reviewProgress, reviewSkips } from '../../src/lib/server/audits/review';
 import { addReviewers, auditProgress, closeAudit, countStuckItems, removeReviewer } from '../../src/lib/server/audits/audits';
 import { restoreReviewerLabels } from '../../src/lib/server/archive/labels';
@@ -192,6 +192,8 @@ describe('a disabled reviewer', () => {
 		const [ana, ben] = users;
 		for (let i = 0; i < 30; i++) label(auditId, ana.id, take(auditId, ana.id));
 		const held = take(auditId, ben.id);
+		// On Ben's screen: being labelled (a lease only prefetched is not).
+		heartbeat(auditId, ben.id, held, {}, db);
 		expect(auditProgress(auditId, {}, db)).toMatchObject({ stuckItems: 0, activeLeases: 1 });
 
 		const { reviewing } = setDisabled(ben.id, true, db);
