@@ -140,6 +140,47 @@ describe('judge run, live calls', () => {
 		expect(one<{ n: number }>(db, 'SELECT count(*) AS n FROM audit_labels').n).toBe(AUDITED); // human labels untouched
 	});
 
+	it('a call refused for good fails the run, but the calls already sent are answered and stored, and resume sends only the unanswered', async () => {
+		const world = await buildJudgeWorld(db);
+		const endpoint = fakeEndpoint(db, fake.url, { apiStyle: 'chat', concurrency: 4 });
+		const valid = JSON.stringify({ instruction: { valid: true, reason: 'A clear task.' }, input: { valid: true, reason: 'Fits.' }, output: { valid: true, reason: 'Correct.' } });
+		// Four calls go out at once; the second is refused (400) at 50 ms, the others are answered at 400 ms.
+		fake.setScript((request) =>
+			request.seq === 2
+				? { fault: 'status', status: 400, message: "Unrecognized request argument supplied: 'seed'", latencyMs: 50 }
+				: { text: valid, latencyMs: 400 }
+		);
+		const run = createJudgeRun({ datasetId: world.datasetId, endpoint: { kind: 'stored', id: endpoint.id } }, db);
+		const first = new RunSession(run.id, { database: db, runner: 'cli', heartbeatMs: 200, client: { retry: FAST_RETRY } });
+		const end = await first.done;
+		expect(end.status).toBe('failed');
+		expect(end.message).toContain("Unrecognized request argument supplied: 'seed'");
+		const sent = fake.generationRequests();
+		expect(sent).toHaveLength(4);
+		expect(sent.map((r) => r.outcome).sort()).toEqual([200, 200, 200, 400]);
+		const byStatus = () =>
+			Object.fromEntries(all<{ status: string; n: number }>(db, 'SELECT status, count(*) AS n FROM generation_calls WHERE run_id = ? GROUP BY status', run.id).map((r) => [r.status, r.n]));
+		// The three answered calls are stored with their verdicts; only the refused one waits.
+		expect(byStatus()).toEqual({ done: 3, pending: 1 });
+		expect(one<{ n: number }>(db, "SELECT count(*) AS n FROM judge_labels WHERE run_id = ? AND status = 'parsed'", run.id).n).toBe(3);
+		// Each call is about one row, named in its prompt as "Instruction k:".
+		const rowOf = (text: string) => Number(/Instruction (\d+):/.exec(text)![1]);
+		const answered = all<{ prompt: string }>(db, "SELECT prompt FROM generation_calls WHERE run_id = ? AND status = 'done'", run.id).map((c) => rowOf(c.prompt));
+		const refused = rowOf(one<{ prompt: string }>(db, "SELECT prompt FROM generation_calls WHERE run_id = ? AND status = 'pending'", run.id).prompt);
+		expect(answered).toHaveLength(3);
+
+		// Resume with the endpoint fixed: exactly the calls never answered are sent, none twice.
+		fake.setScript(() => valid);
+		const resumed = new RunSession(run.id, { database: db, runner: 'cli', heartbeatMs: 200, client: { retry: FAST_RETRY } });
+		expect((await resumed.done).status).toBe('completed');
+		const resentRows = fake.generationRequests().slice(4).map((r) => rowOf(JSON.stringify(r.body)));
+		const neverAnswered = Array.from({ length: TASKS }, (_, k) => k).filter((k) => !answered.includes(k));
+		expect(neverAnswered).toContain(refused);
+		expect(resentRows.sort((a, b) => a - b)).toEqual(neverAnswered);
+		expect(byStatus()).toEqual({ done: TASKS });
+		expect(one<{ n: number }>(db, "SELECT count(*) AS n FROM judge_labels WHERE run_id = ? AND status = 'parsed'", run.id).n).toBe(TASKS);
+	});
+
 	it('cancelling a live judge run ends its unsent and unanswered calls as cancelled, not pending', async () => {
 		const world = await buildJudgeWorld(db);
 		const endpoint = fakeEndpoint(db, fake.url, { apiStyle: 'chat', concurrency: 4 });

@@ -15,6 +15,9 @@
  * unless such failures pass the share guard's share of recent calls, which pauses the run; a
  * retryable one that outlasted the client's retries pauses the run; a wrong key, model, URL
  * or quota fails it; an abort leaves calls pending, to be sent again on resume.
+ * When the run ends of itself (it fails or pauses), no new call is sent, but the calls already
+ * on the wire are let finish and their replies stored: they are paid for, and resume must not
+ * send them again. Only an outside stop (pause, cancel, shutdown) or a lost run cuts them off.
  */
 import { setMaxListeners } from 'node:events';
 import { transaction, type Db } from '../../db';
@@ -102,7 +105,7 @@ export async function runEngine<P extends CallCounters>(options: EngineOptions<P
 	const fence = c.prepare<[string, number, number, number, string]>(
 		'UPDATE generation_runs SET progress = ?, heartbeat_at = ?, updated_at = ? WHERE id = ? AND owner = ?'
 	);
-	// Our own controller: a fatal error stops the other calls in flight.
+	// Our own controller: it cuts off the calls in flight on an outside stop or a lost run only.
 	const controller = new AbortController();
 	// Every call in flight listens to it (limiter, backoff, fetch): more than Node's default 10.
 	setMaxListeners(0, controller.signal);
@@ -112,10 +115,13 @@ export async function runEngine<P extends CallCounters>(options: EngineOptions<P
 	const signal = controller.signal;
 
 	let end: EngineEnd | null = null;
+	// A run that fails or pauses of itself sends nothing new; what is on the wire is answered and stored.
 	const finish = (result: EngineEnd) => {
 		end ??= result;
-		controller.abort();
+		if (result.kind === 'lost') controller.abort();
 	};
+	/** Whether to send more calls: not once the run is ending. */
+	const sending = () => end === null && !signal.aborted;
 
 	const owns = c.prepare<[number, string]>('SELECT 1 FROM generation_runs WHERE id = ? AND owner = ?').pluck();
 	function checkOwnership(): void {
@@ -185,7 +191,7 @@ export async function runEngine<P extends CallCounters>(options: EngineOptions<P
 	/** Calls to send next: left over from an earlier session first, then newly planned ones. */
 	const resend = [...driver.resend];
 	function nextCalls(free: number): StoredCall[] {
-		if (free <= 0 || signal.aborted) return [];
+		if (free <= 0 || !sending()) return [];
 		const batch = resend.splice(0, free);
 		if (batch.length < free) {
 			const plans = driver.plan(free - batch.length, options.concurrency);
@@ -223,7 +229,7 @@ export async function runEngine<P extends CallCounters>(options: EngineOptions<P
 
 	function refill(): void {
 		refillScheduled = false;
-		if (end?.kind === 'lost' || signal.aborted) return;
+		if (!sending()) return wake();
 		try {
 			const started = options.timing ? performance.now() : 0;
 			const calls = transaction(database, () => {
@@ -358,7 +364,7 @@ export async function runEngine<P extends CallCounters>(options: EngineOptions<P
 		for (const call of transaction(database, () => nextCalls(options.concurrency))) launch(call);
 		for (;;) {
 			if (occupied === 0 && preparing === 0 && settled.length === 0 && committing === 0) {
-				if (signal.aborted) break;
+				if (!sending()) break;
 				// Nothing in flight: anything left to do must be plannable now.
 				const more = transaction(database, () => nextCalls(options.concurrency));
 				if (more.length === 0) {
@@ -374,8 +380,9 @@ export async function runEngine<P extends CallCounters>(options: EngineOptions<P
 	} catch (err) {
 		finish({ kind: 'fail', message: `Failed: ${err instanceof Error ? err.message : String(err)}` });
 	} finally {
-		// Let every call in flight settle (aborted ones reject at once) and store what arrived.
-		controller.abort();
+		// Let every call in flight settle and store what arrived. An outside stop or a lost run has
+		// aborted them already (they reject at once and stay pending); a run ending of itself waits
+		// for their replies.
 		while (occupied > 0 || preparing > 0 || settled.length > 0 || committing > 0) {
 			await new Promise<void>((resolve) => {
 				wake = resolve;
