@@ -410,6 +410,20 @@ describe('reports of the new audits', () => {
 			[left.id, 12, 12, true],
 			[fair.id, 6, 12, false]
 		]);
+		expect(auditReport(pa.id, {}, db).pairwise!.positionUntested).toBeNull();
+
+		// Not blind: every pair shown in its own order, so "shown first" is always the same model. A
+		// reviewer who simply prefers it is not flagged for position: no position figure, and why.
+		const fixed = createAudit({ datasetId: pairs.datasetId, kind: 'pairwise', reviewerIds: [left.id], overlap: 1, seed: 5, sampleSize: 12, blind: false, name: 'not blind' }, db);
+		for (;;) {
+			const next = nextAssignment(fixed.id, left.id, {}, db);
+			if (next.status !== 'assigned') break;
+			submitLabel(fixed.id, left.id, { ref: next.ref, submissionId: submissionId(), answer: { kind: 'pairwise', choice: 'A', comment: '' } }, {}, db);
+		}
+		const notBlind = auditReport(fixed.id, {}, db).pairwise!;
+		expect(notBlind.comparisons).toBe(12);
+		expect(notBlind.positionBias).toEqual([]);
+		expect(notBlind.positionUntested).toMatch(/^Position bias was not tested: the audit is not blind, so every reviewer saw each pair in the same fixed order/);
 	});
 
 	it('the items download gives each pair its leading choice and each conversation its verdicts, a split flagged as a tie, with only its own columns', async () => {

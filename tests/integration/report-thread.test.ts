@@ -104,7 +104,7 @@ describe('a report built in the report thread', () => {
 		// With the side each reviewer saw their choice on (pairwise audits are blind: a shuffled order per reviewer).
 		const blind = db.$client.prepare<[number], number>('SELECT blind FROM audits WHERE id = ?').pluck().get(pairwiseId) === 1;
 		const sided = joined.map((l) => ({ ...l, screenChoice: screenChoice(l.preference, l.reviewerId, l.itemId, blind) }));
-		expect(here.pairwise).toEqual(pairwiseReport(sided, here.confidence));
+		expect(here.pairwise).toEqual(pairwiseReport(sided, here.confidence, blind ? 'shuffled' : 'fixed'));
 		const off = await longestStall(() => auditReportOffThread(pairwiseId, {}, db));
 		expect(off.result).toEqual(here);
 		const label = db.$client.prepare<[number], { id: number; preference: string }>("SELECT id, preference FROM audit_labels WHERE audit_id = ? AND preference IN ('a', 'b') ORDER BY id LIMIT 1").get(pairwiseId)!;

@@ -375,6 +375,7 @@ function printReport(report: AuditReport): void {
 			for (const m of bt.models) console.log(`#${m.rank} ${m.model}: strength ${m.strength?.toFixed(2) ?? '—'}${m.lower !== null && m.upper !== null ? ` [${m.lower.toFixed(2)}, ${m.upper.toFixed(2)}]` : ''}`);
 			console.log(`(Bradley–Terry: ${bradleyTerryIntervalsText(bt, 'items')}.)`);
 		}
+		if (w.positionUntested) console.log(w.positionUntested);
 		for (const b of w.positionBias) {
 			const name = report.reviewers.find((r) => r.reviewerId === b.reviewerId)?.name ?? `reviewer ${b.reviewerId}`;
 			console.log(`${name} chose the response shown first (left) ${b.choseFirst} of ${b.decided} times (${pc(b.share)}, binomial p ${b.pValue < 0.001 ? '< 0.001' : `= ${b.pValue.toFixed(3)}`})${b.flagged ? ': far from 50%, possible position bias' : ''}`);

@@ -374,6 +374,18 @@ describe('methodsParagraph', () => {
 		expect(paragraph).toMatch(/Reviewers agreed on \d+\.\d% of the pairs of choices made on the same item \(\d+ of 24, over the 24 items chosen on at least twice\)/);
 	});
 
+	it('claims no shuffle and gives no position verdict for a non-blind pairwise audit (its order was fixed); a blind one keeps its test', () => {
+		const base = buildAuditReport(syntheticRatingInput(12), { replicates: 5 });
+		const labels: PairwiseLabel[] = Array.from({ length: 12 }, (_, item) => ({ itemId: item, reviewerId: 1, modelA: 'm1', modelB: 'm2', preference: item % 4 ? 'a' : 'b', screenChoice: item % 4 ? 'A' : 'B' }));
+		const pairwise = (order: 'fixed' | 'shuffled') => ({ ...base, audit: { ...base.audit, kind: 'pairwise' as const, itemCount: 12, overlap: 1 }, rating: null, pairwise: pairwiseReport(labels, 0.95, order) });
+		const fixed = methodsParagraph(pairwise('fixed'), facts).paragraph;
+		expect(fixed).not.toMatch(/shuffled|position bias\.|differed from half/);
+		expect(fixed).toContain('The audit was not blind: every reviewer saw each pair\'s two responses in the same fixed order, so position bias could not be told apart from preference for the model shown first and was not tested.');
+		const blind = methodsParagraph(pairwise('shuffled'), facts).paragraph;
+		expect(blind).toContain('Each reviewer saw the two responses in a shuffled order;');
+		expect(blind).not.toContain('not blind');
+	});
+
 	it('describes pairs without model names as their first and second responses, never as models, and keeps the stand-in names as they are', () => {
 		const base = buildAuditReport(syntheticRatingInput(8), { replicates: 5 });
 		const labels: PairwiseLabel[] = Array.from({ length: 8 }, (_, item) => ({ itemId: item, reviewerId: 1, modelA: 'completion_a', modelB: 'completion_b', preference: item % 3 ? 'a' : 'b' }));

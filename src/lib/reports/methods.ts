@@ -312,7 +312,11 @@ export function methodsParagraph(report: AuditReport, facts: MethodsFacts): Meth
 		s.push(pairwiseResults(report.pairwise, k));
 		const sides = report.pairwise.positionBias;
 		const flagged = sides.filter((b) => b.flagged);
-		if (sides.length) {
+		if (report.pairwise.positionUntested)
+			s.push(
+				`The audit was not blind: every reviewer saw each pair's two responses in the same fixed order, so position bias could not be told apart from preference for the model shown first and was not tested.`
+			);
+		else if (sides.length) {
 			s.push(
 				flagged.length
 					? `Each reviewer saw the two responses in a shuffled order; ${flagged.length === 1 ? 'one reviewer' : `${words(flagged.length)} of the ${words(sides.length)} reviewers`} chose the response shown first far from half the time (${flagged.map((b) => `${num(b.choseFirst)} of ${num(b.decided)}`).join(', ')}; two-sided binomial p < ${POSITION_BIAS_ALPHA}), a sign of position bias.`

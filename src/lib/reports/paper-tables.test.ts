@@ -48,6 +48,8 @@ describe('reportPaperTables', () => {
 		expect(parseMarkdownTable(toMarkdown(wtl)).rows[0][0]).toBe('mX');
 		expect(toLatex(pairTables[1].table)).toContain('mY');
 		expect(pairTables[2].table.rows[0]).toEqual([expect.stringMatching(/ \*$/), '12 of 12', '100.0%', expect.any(String)]);
+		// Not blind: the order was fixed, so there is no position table (it would measure model preference).
+		expect(reportPaperTables({ ...pairwise, pairwise: pairwiseReport(labels, 0.95, 'fixed') }).map((t) => t.id)).toEqual(['pairwise', 'bradley-terry']);
 
 		const conv = conversationReport(Array.from({ length: 4 }, (_, itemId) => [1, 2].map((reviewerId) => ({ itemId, reviewerId, turns: [{ valid: true, rating: 'A' as const }, { valid: reviewerId === 1, rating: reviewerId === 1 ? ('B' as const) : ('C' as const) }] }))).flat());
 		const conversation = { ...rating, audit: { ...rating.audit, kind: 'conversation' as const }, rating: null, conversation: conv };

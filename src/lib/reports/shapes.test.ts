@@ -145,4 +145,19 @@ describe('position bias', () => {
 		// Too few choices to flag, however one-sided.
 		expect(pairwiseReport(labels.filter((l) => l.reviewerId === 1 && l.itemId < 5)).positionBias[0].flagged).toBe(false);
 	});
+
+	it('gives no position figure when the order was fixed (not blind): "shown first" is then one model, and it says so', async () => {
+		const { pairwiseReport, POSITION_FIXED_ORDER } = await import('./shapes');
+		// A reviewer who prefers m1 on every item of a non-blind audit: m1 was always on the left.
+		const labels = Array.from({ length: 10 }, (_, itemId) => ({ itemId, reviewerId: 1, modelA: 'm1', modelB: 'm2', preference: 'a' as const, screenChoice: 'A' as const }));
+		const fixed = pairwiseReport(labels, 0.95, 'fixed');
+		expect(fixed.positionBias).toEqual([]);
+		expect(fixed.positionUntested).toBe(POSITION_FIXED_ORDER);
+		expect(fixed.positionUntested).toContain('not blind');
+		expect(fixed.positionUntested).toContain('fixed order');
+		// Blind (shuffled per reviewer): tested and flagged as before.
+		const shuffled = pairwiseReport(labels, 0.95, 'shuffled');
+		expect(shuffled.positionUntested).toBeNull();
+		expect(shuffled.positionBias[0]).toMatchObject({ choseFirst: 10, decided: 10, flagged: true });
+	});
 });

@@ -244,8 +244,13 @@ export interface PairwiseReport {
 	bradleyTerry: BradleyTerryResult | null;
 	/** Items with two or more labels: the share of pairs of labels on an item that agree. */
 	agreement: { items: number; pairs: number; agreeing: number; rate: number | null };
-	/** Per reviewer, how often they chose the response shown first (left): position bias. */
+	/**
+	 * Per reviewer, how often they chose the response shown first (left): position bias. Empty
+	 * when every reviewer saw the pairs in the one fixed order (`positionUntested` says why).
+	 */
 	positionBias: PositionBiasRow[];
+	/** Why position bias was not tested (the order was fixed, not shuffled), or null when it was. */
+	positionUntested: string | null;
 	/** Whether the win / tie / loss intervals are clustered by item (some item carries several choices) rather than plain Wilson. */
 	clustered: boolean;
 }
@@ -281,7 +286,19 @@ function clusteredByItem(record: ModelPairRecord, items: ReadonlyMap<number, Ite
 	};
 }
 
-export function pairwiseReport(labels: readonly PairwiseLabel[], confidence = 0.95): PairwiseReport {
+/**
+ * Why a non-blind audit has no position test: its reviewers all saw the pair's first response on
+ * the left, so "chose the one shown first" is "chose that response's model" — a reviewer who
+ * simply prefers one model would be flagged.
+ */
+export const POSITION_FIXED_ORDER =
+	"Position bias was not tested: the audit is not blind, so every reviewer saw each pair in the same fixed order (the pair's first response on the left), not a shuffled one. The share of choices for the response shown first would measure preference for that response's model, not for a position.";
+
+/**
+ * `order`: 'shuffled' when each reviewer saw the pair in an order of their own (a blind audit),
+ * 'fixed' when all saw it as stored: then position is not told apart from model preference.
+ */
+export function pairwiseReport(labels: readonly PairwiseLabel[], confidence = 0.95, order: 'shuffled' | 'fixed' = 'shuffled'): PairwiseReport {
 	const outcomes: PairwiseOutcome[] = [];
 	let bothBad = 0;
 	const byItem = new Map<number, string[]>();
@@ -327,7 +344,8 @@ export function pairwiseReport(labels: readonly PairwiseLabel[], confidence = 0.
 		records: winTieLoss(outcomes, { confidence }).map((r) => clusteredByItem(r, pairItems.get(JSON.stringify([r.first, r.second])), confidence)),
 		bradleyTerry: models.size >= 2 ? bradleyTerry(outcomes, { confidence }) : null,
 		agreement: { items, pairs, agreeing, rate: pairs ? agreeing / pairs : null },
-		positionBias: positionBias(labels),
+		positionBias: order === 'fixed' ? [] : positionBias(labels),
+		positionUntested: order === 'fixed' ? POSITION_FIXED_ORDER : null,
 		clustered: [...pairItems.values()].some((items) => [...items.values()].some((c) => c.wins + c.ties + c.losses > 1))
 	};
 }

@@ -23,7 +23,10 @@ export function shapeSections(auditId: number, kind: AuditKind, confidence: numb
 		const unit = database.$client.prepare<[number], 'turn' | 'conversation'>('SELECT conversation_unit FROM audits WHERE id = ?').pluck().get(auditId)!;
 		return { conversation: conversationReport(loadConversationLabels(auditId, database), confidence, unit) };
 	}
-	if (kind === 'pairwise') return { pairwise: pairwiseReport(loadPairwiseLabels(auditId, database), confidence) };
+	if (kind === 'pairwise') {
+		const blind = database.$client.prepare<[number], number>('SELECT blind FROM audits WHERE id = ?').pluck().get(auditId) === 1;
+		return { pairwise: pairwiseReport(loadPairwiseLabels(auditId, database), confidence, blind ? 'shuffled' : 'fixed') };
+	}
 	return null;
 }
 
