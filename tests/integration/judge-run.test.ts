@@ -26,6 +26,8 @@ import { writeExportFile } from '../../src/lib/server/exports/export';
 import { parseWhere } from '../../src/lib/server/exports/filters';
 import { validate } from '../support/json-schema';
 import { CLI_ENTRY } from '../support/cli-bundle';
+import { importFile } from '../../src/lib/server/datasets/import';
+import { streamOf } from '../support/db';
 
 let db: Db;
 let file: string;
@@ -395,6 +397,42 @@ describe('judge run, live calls', () => {
 		}
 		expect(fs.existsSync(path.join(path.dirname(file), 'figs'))).toBe(false);
 	});
+});
+
+describe('a quality judge run over conversations', () => {
+	it('judges the first exchange of each and says so (CLI start and status, --json, run summary), with how many conversations have later turns', async () => {
+		const turns = (i: number, exchanges: number) => Array.from({ length: exchanges }, (_, e) => [{ from: 'human', value: `Conv ${i} question ${e}` }, { from: 'gpt', value: `Conv ${i} reply ${e}` }]).flat();
+		const sharegpt = [0, 1, 2].map((i) => ({ id: `c${i}`, conversations: turns(i, i === 2 ? 1 : 2) }));
+		const { datasetId } = await importFile(streamOf(JSON.stringify(sharegpt)), { datasetName: 'convs', fileName: 'sharegpt.json' }, db);
+		const env = { ...process.env, DATABASE_PATH: file, LLM_BASE_URL: fake.url, LLM_MODEL: 'judge-model', LLM_API_STYLE: 'chat', LLM_CONCURRENCY: '2' };
+		// Not spawnSync: the scripted server answers from this process.
+		const cli = async (args: string[]) => {
+			const child = spawn(process.execPath, [CLI_ENTRY, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+			let stdout = '';
+			let stderr = '';
+			child.stdout.on('data', (d) => (stdout += d));
+			child.stderr.on('data', (d) => (stderr += d));
+			const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
+			return { status, stdout, stderr };
+		};
+		const start = await cli(['judge', 'start', '--dataset', String(datasetId)]);
+		expect(start.status, start.stderr).toBe(0);
+		const note = 'The quality judge sees only the first exchange of each conversation (its first user turn and the reply): 2 of the 3 conversations judged have later turns, which are not judged.';
+		// Said when the run starts and again in its closing summary.
+		expect(start.stdout.split(note)).toHaveLength(3);
+		// The judge saw the first exchange only.
+		const prompts = fake.generationRequests().map((r) => JSON.stringify(r.body));
+		expect(prompts).toHaveLength(3);
+		expect(prompts.some((p) => p.includes('question 1') || p.includes('reply 1'))).toBe(false);
+		const runId = one<{ id: number }>(db, "SELECT id FROM generation_runs WHERE pipeline = 'judge'").id;
+		const status = await cli(['judge', 'status', String(runId), '--json']);
+		expect(status.status, status.stderr).toBe(0);
+		const summary = JSON.parse(status.stdout);
+		expect(summary.firstExchangeOnly).toEqual({ conversations: 3, withLaterTurns: 2 });
+		expect(summary.notJudged).toBe(note);
+		// The run page reads it from the run's summary.
+		expect(runSummary(runId, db)!.judgeFirstExchangeOnly).toEqual({ conversations: 3, withLaterTurns: 2 });
+	}, 60_000);
 });
 
 describe('judge start from the command line with stderr not a terminal', () => {

@@ -17,6 +17,7 @@ import { readJudgeProgress } from '$lib/server/runs/judge/progress';
 import { JUDGE_MODES, isJudgeMode, readJudgeParams, type JudgeMode } from '$lib/server/runs/judge/params';
 import { cancelStoppedJudgeRunBatches, listJudgeBatches } from '$lib/server/runs/judge/batch';
 import { chooseEndpoint } from './generate';
+import { firstExchangeNote, type FirstExchangeOnly } from '$lib/judge/wording';
 
 const USAGE = `Usage:
   npx instruct-audit judge start --dataset <name|id> [options]
@@ -26,7 +27,9 @@ const USAGE = `Usage:
   npx instruct-audit judge list | status <run>       [--json]
 
 A model as judge (issue #13), in three modes, each reply one strict JSON object with a reason:
-  quality (default)  every row of a dataset (or the rows an audit showed): the three validity questions
+  quality (default)  every row of a dataset (or the rows an audit showed): the three validity questions;
+                     a conversation's row is its first exchange, and later turns are not judged (the
+                     run says how many conversations have them); there is no conversation judge yet
   rating             every model response (or an audit's responses): an A–D rating on the audit rubric
   pairwise           every preference pair (or an audit's pairs): which response is better, or a tie —
                      asked twice with the order swapped; an inconsistent pair is recorded as a tie
@@ -95,8 +98,11 @@ export function judgeSummary(runId: number) {
 	if (run.pipeline !== 'judge') throw new CliError(`Run ${runId} is a ${run.pipeline} run, not a judge run.`);
 	const progress = readJudgeProgress(run.progress);
 	let mode: JudgeMode = 'quality';
+	let firstExchangeOnly: FirstExchangeOnly | null = null;
 	try {
-		mode = readJudgeParams(run.params).mode;
+		const params = readJudgeParams(run.params);
+		mode = params.mode;
+		firstExchangeOnly = params.firstExchangeOnly ?? null;
 	} catch {
 		// A run row without judge parameters is reported as it is.
 	}
@@ -111,6 +117,10 @@ export function judgeSummary(runId: number) {
 		model: run.model,
 		models: judgeVerdictModels(db(), [run.id]).get(run.id) ?? [],
 		rows: progress.judge.rows,
+		/** Conversations among the rows: only their first exchange is judged (null when none is a conversation). */
+		firstExchangeOnly,
+		/** That in a sentence, when some conversation has later turns not judged. */
+		notJudged: firstExchangeNote(firstExchangeOnly),
 		parsed: progress.judge.parsed,
 		unparsed: progress.judge.unparsed,
 		retried: progress.judge.retried,
@@ -136,6 +146,7 @@ function describe(s: ReturnType<typeof judgeSummary>): string {
 		`Judge run ${s.id} "${s.name}" (${s.mode}): ${s.status}${s.message ? ` — ${s.message}` : ''}`,
 		`Model: ${judgeModelsText(s.model, s.models).text}.`,
 		`${s.parsed + s.unparsed} of ${s.rows} ${what} judged: ${s.parsed} readable (${readable}), ${s.unparsed} unparsed, ${s.retried} replies asked again.`,
+		...(s.notJudged ? [s.notJudged] : []),
 		`${s.calls.done} calls, ${s.promptTokens} prompt + ${s.completionTokens} completion tokens${s.costUsd !== null ? `, $${s.costUsd.toFixed(4)}` : ''}.`
 	];
 	const odd = s.batchLines;
@@ -286,7 +297,9 @@ export async function run(argv: string[]): Promise<void> {
 					template,
 					name: values.name
 				});
-				if (!json) console.log(`Judge run ${created.id}: ${created.target} ${judgeUnit(readJudgeParams(created.params).mode)}, model ${created.model}${values.batch ? ', Batch API' : ''}.`);
+				const createdParams = readJudgeParams(created.params);
+				const notJudged = firstExchangeNote(createdParams.firstExchangeOnly);
+				if (!json) console.log(`Judge run ${created.id}: ${created.target} ${judgeUnit(createdParams.mode)}, model ${created.model}${values.batch ? ', Batch API' : ''}.${notJudged ? `\n${notJudged}` : ''}`);
 				return await execute(created.id, json);
 			}
 			default:

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { estimatePopulationText, judgedLine, tiedItemsNote, tieRangeText, wholeDatasetChoice } from './wording';
+import { estimatePopulationText, firstExchangeNote, judgedLine, tiedItemsNote, tieRangeText, wholeDatasetChoice } from './wording';
 
 describe('wholeDatasetChoice', () => {
 	it('says how many rows the run will judge, and how many of them a filter rejected', () => {
@@ -36,5 +36,16 @@ describe('judgedLine', () => {
 	it('counts every judged unit, the unreadable replies among them', () => {
 		expect(judgedLine(30, 30, 13, 'items', 'verdict')).toBe('30 of 30 audited items judged, 13 without a readable judge verdict');
 		expect(judgedLine(60, 60, 0, 'responses', 'rating')).toBe('60 of 60 audited responses judged');
+	});
+});
+
+describe('firstExchangeNote', () => {
+	it('says a quality run judges the first exchange only, and how many conversations go on past it; nothing when none does', () => {
+		expect(firstExchangeNote({ conversations: 3, withLaterTurns: 2 })).toBe(
+			'The quality judge sees only the first exchange of each conversation (its first user turn and the reply): 2 of the 3 conversations judged have later turns, which are not judged.'
+		);
+		expect(firstExchangeNote({ conversations: 1, withLaterTurns: 1 })).toContain('1 of the 1 conversation judged has later turns');
+		expect(firstExchangeNote({ conversations: 4, withLaterTurns: 0 })).toBeNull();
+		expect(firstExchangeNote(null)).toBeNull();
 	});
 });

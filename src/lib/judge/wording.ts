@@ -95,3 +95,21 @@ export function estimatePopulationText(design: 'rows' | 'one-row-per-task', popu
 export function judgedLine(judged: number, total: number, unreadable: number, units: string, verdict: string): string {
 	return `${judged} of ${total} audited ${units} judged${unreadable > 0 ? `, ${unreadable} without a readable judge ${verdict}` : ''}`;
 }
+
+/**
+ * Conversations among a quality run's rows: each joins the flat data as its first user turn and
+ * the reply to it, and that exchange is all the quality judge sees (there is no conversation judge).
+ */
+export interface FirstExchangeOnly {
+	/** Rows that are a conversation's first exchange. */
+	conversations: number;
+	/** Of them, conversations with turns after the first exchange, which are not judged. */
+	withLaterTurns: number;
+}
+
+/** Says plainly that later turns go unjudged; null when no conversation has any. */
+export function firstExchangeNote(c: FirstExchangeOnly | null | undefined): string | null {
+	if (!c || c.withLaterTurns === 0) return null;
+	const n = c.withLaterTurns;
+	return `The quality judge sees only the first exchange of each conversation (its first user turn and the reply): ${n} of the ${c.conversations} conversation${c.conversations === 1 ? '' : 's'} judged ${n === 1 ? 'has' : 'have'} later turns, which are not judged.`;
+}

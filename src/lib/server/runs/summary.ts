@@ -17,6 +17,7 @@ import type { RunProgress } from './generation/progress';
 import type { SeedTaskSnapshot } from './generation/params';
 import { seedsWithoutOutput } from './generation/seeds';
 import type { AlpacaOutputCounts } from '$lib/runs/seeds';
+import type { FirstExchangeOnly } from '$lib/judge/wording';
 
 /** What the progress view shows; no key, no seeds, no templates. */
 export interface RunSummary {
@@ -64,6 +65,8 @@ export interface RunSummary {
 	alpacaOutputs?: AlpacaOutputCounts;
 	/** Judge runs (runSummary only): what it judges — quality (rows), rating (responses) or pairwise (pairs). */
 	judgeMode?: 'quality' | 'rating' | 'pairwise';
+	/** Quality judge runs over conversations: the first exchange only is judged; how many go on past it. */
+	judgeFirstExchangeOnly?: FirstExchangeOnly;
 	/** Judge runs: its verdicts by model, most first (more than one after failed calls were retried with another model); `model` is where its calls go now. */
 	judgeModels?: JudgeModelVerdicts[];
 }
@@ -152,8 +155,11 @@ export function runSummary(id: number, database: Db = db()): RunSummary | undefi
 	if (summary.pipeline === 'alpaca') summary.alpacaOutputs = alpacaOutputCounts(id, database);
 	if (summary.pipeline === 'judge') {
 		const judge = database.$client
-			.prepare<[number], { batch: number | null; mode: string | null }>("SELECT json_extract(params, '$.batch') AS batch, json_extract(params, '$.mode') AS mode FROM generation_runs WHERE id = ?")
+			.prepare<[number], { batch: number | null; mode: string | null; firstExchangeOnly: string | null }>(
+				"SELECT json_extract(params, '$.batch') AS batch, json_extract(params, '$.mode') AS mode, json_extract(params, '$.firstExchangeOnly') AS firstExchangeOnly FROM generation_runs WHERE id = ?"
+			)
 			.get(id)!;
+		if (judge.firstExchangeOnly) summary.judgeFirstExchangeOnly = JSON.parse(judge.firstExchangeOnly) as FirstExchangeOnly;
 		const batch = judge.batch === 1;
 		summary.judgeModels = judgeVerdictModels(database, [id]).get(id) ?? [];
 		summary.judgeMode = judge.mode === 'rating' || judge.mode === 'pairwise' ? judge.mode : 'quality';

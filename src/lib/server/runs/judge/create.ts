@@ -13,7 +13,7 @@ import { DEFAULT_FAILED_CALL_SHARE } from '../engine/failures';
 import { getRun } from '../engine/run-rows';
 import { RunParamsError } from '../errors';
 import { buildJudgeParams, JUDGE_MODE_AUDIT_KIND, type JudgeMode } from './params';
-import { lastUnitId, selectedUnitIds } from './units';
+import { firstExchangeOnly, lastUnitId, selectedUnitIds } from './units';
 import { emptyJudgeProgress } from './progress';
 
 export interface CreateJudgeRunRequest {
@@ -71,9 +71,13 @@ export function createJudgeRun(request: CreateJudgeRunRequest, database: Db = db
 			template: request.template,
 			maxTokens: request.maxTokens
 		});
-		const rows = selectedUnitIds(database, mode, dataset.id, selection, upTo).length;
-		const units = { quality: 'rows', rating: 'model responses', pairwise: 'preference pairs' }[mode];
-		if (rows === 0) throw new RunParamsError(`Nothing to judge: dataset "${dataset.name}" has no ${selection.kind === 'audit-items' ? 'audited ' : ''}${units}.`, 'dataset');
+		const units = selectedUnitIds(database, mode, dataset.id, selection, upTo);
+		const rows = units.length;
+		// A conversation is judged on its first exchange only: the run keeps how many go on past it, to say so.
+		const conversations = mode === 'quality' ? firstExchangeOnly(database, units) : null;
+		if (conversations) params.firstExchangeOnly = conversations;
+		const unitName = { quality: 'rows', rating: 'model responses', pairwise: 'preference pairs' }[mode];
+		if (rows === 0) throw new RunParamsError(`Nothing to judge: dataset "${dataset.name}" has no ${selection.kind === 'audit-items' ? 'audited ' : ''}${unitName}.`, 'dataset');
 		const now = Date.now();
 		const name =
 			request.name?.trim() ||

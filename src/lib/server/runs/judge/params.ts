@@ -4,6 +4,7 @@
  */
 import { JUDGE_PROMPT_STEPS, describeJudgeTemplateUse, validateJudgeTemplate, type JudgeStepId, type JudgeTemplateUse } from '$lib/prompts';
 import type { DecodingParams } from '$lib/prompts';
+import type { FirstExchangeOnly } from '$lib/judge/wording';
 import { RunParamsError } from '../errors';
 
 /**
@@ -56,6 +57,8 @@ export interface JudgeRunParams {
 	pollSeconds: number;
 	/** One entry: the mode's step (JUDGE_MODE_STEPS). */
 	steps: Partial<Record<JudgeStepId, JudgeStepSettings>>;
+	/** Quality runs over conversations: how many, and how many have later turns it does not judge (fixed at creation). */
+	firstExchangeOnly?: FirstExchangeOnly;
 }
 
 /** The run's one prompt step and its settings. */

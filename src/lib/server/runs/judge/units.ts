@@ -8,6 +8,7 @@ import {
 	buildRatingJudgePrompt,
 	buildSwappedPairwisePrompts
 } from '$lib/prompts';
+import type { FirstExchangeOnly } from '$lib/judge/wording';
 import type { Db } from '../../db';
 import type { JudgeMode, JudgeSelection } from './params';
 
@@ -82,6 +83,23 @@ export function selectedUnitIds(database: Db, mode: JudgeMode, datasetId: number
 		args = [datasetId, upTo];
 	}
 	return c.prepare<unknown[], number>(sql).pluck().all(...args);
+}
+
+/**
+ * Of the instances a quality run judges, those that are a conversation's first exchange, and how
+ * many of those conversations go on after the first reply (turns the judge never sees); null when
+ * none is a conversation.
+ */
+export function firstExchangeOnly(database: Db, instanceIds: readonly number[]): FirstExchangeOnly | null {
+	const row = database.$client
+		.prepare<[string], { conversations: number; withLaterTurns: number | null }>(
+			`SELECT count(*) AS conversations,
+				sum(EXISTS (SELECT 1 FROM conversation_turns l WHERE l.conversation_id = c.id
+					AND l.position > (SELECT min(a.position) FROM conversation_turns a WHERE a.conversation_id = c.id AND a.role = 'assistant'))) AS withLaterTurns
+			 FROM conversations c WHERE c.instance_id IN (SELECT value FROM json_each(?))`
+		)
+		.get(JSON.stringify(instanceIds))!;
+	return row.conversations ? { conversations: row.conversations, withLaterTurns: row.withLaterTurns ?? 0 } : null;
 }
 
 /** The largest unit id now, fixed at creation so later imports are not part of the run. */
