@@ -81,6 +81,38 @@ function checkRatingLabels(runId: number) {
 }
 
 describe('rating judge', () => {
+	it('a call refused for its prompt: the note speaks of responses without a verdict (no "estimate"), and no raw reply is claimed', async () => {
+		const world = await ratingWorld(db);
+		const endpoint = fakeEndpoint(db, fake.url, { apiStyle: 'chat', concurrency: 2 });
+		let refused = '';
+		fake.setScript((request) => {
+			// The first response's prompt is too long, as OpenAI words it ("your messages resulted in …").
+			if (!refused || request.prompt === refused) {
+				refused = request.prompt;
+				return {
+					fault: 'status',
+					status: 400,
+					code: 'context_length_exceeded',
+					message: "This model's maximum context length is 4096 tokens. However, your messages resulted in 9000 tokens. Please reduce the length of the messages."
+				};
+			}
+			return script(request);
+		});
+		const run = createJudgeRun({ mode: 'rating', datasetId: world.datasetId, endpoint: { kind: 'stored', id: endpoint.id } }, db);
+		const end = await new RunSession(run.id, { database: db, runner: 'cli', heartbeatMs: 200, client: { retry: FAST_RETRY } }).done;
+		expect(end.status).toBe('completed');
+		expect(end.message).toContain('3 responses got no readable verdict: 2 with a reply that could not be read (recorded as unparsed with the raw reply; nothing was guessed), 1 whose call failed (no reply).');
+		expect(end.message).toContain('the responses they were for are recorded without a verdict until they are answered');
+		expect(end.message).not.toMatch(/estimate|counted as "no"/);
+		const failed = one<{ error: string; raw: string | null }>(
+			db,
+			"SELECT c.error, l.raw_reply AS raw FROM generation_calls c JOIN judge_labels l ON l.call_id = c.id WHERE c.run_id = ? AND c.status = 'failed'",
+			run.id
+		);
+		expect(failed.raw).toBeNull();
+		expect(failed.error).toContain('the prompt is 9,000 tokens and max_tokens asks for');
+	});
+
 	it('rates every response A–D, retries an unreadable reply once, records a twice-unreadable one, and calibrates against the rating audit', async () => {
 		const world = await ratingWorld(db);
 		const endpoint = fakeEndpoint(db, fake.url, { apiStyle: 'chat', concurrency: 4, prices: true });

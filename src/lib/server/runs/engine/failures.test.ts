@@ -63,11 +63,23 @@ describe('context-length messages', () => {
 			)
 		).toEqual({ limit: 2048, prompt: 1076, completion: 1024 });
 		expect(parseContextTokens('request (8,000 tokens) exceeds the available context size (4,096 tokens), try increasing it')).toEqual({ limit: 4096, requested: 8000 });
+		// "Your messages resulted in N tokens" is the messages alone (was read as prompt + max_tokens).
 		expect(parseContextTokens('Input tokens exceed the configured limit of 272000 tokens. Your messages resulted in 300000 tokens.')).toEqual({
 			limit: 272000,
-			requested: 300000
+			prompt: 300000
 		});
 		expect(parseContextTokens('prompt is too long')).toEqual({});
+	});
+
+	it('takes OpenAI\'s "your messages resulted in N tokens" as the prompt, with max_tokens on top (was 8,800 + 200 = 9,000)', () => {
+		const error = apiError(400, {
+			code: 'context_length_exceeded',
+			message: "This model's maximum context length is 4096 tokens. However, your messages resulted in 9000 tokens. Please reduce the length of the messages."
+		});
+		const failure = callFailureFromError(error, { maxTokens: 200, judge: true });
+		expect(failure.reason).toBe('context_length');
+		expect(failure.message).toContain("the prompt is 9,000 tokens and max_tokens asks for 200 more: 9,200 in all, over the model's limit of 4,096");
+		expect(failure.message).not.toContain('8,800');
 	});
 
 	it('says the token count, the limit and what to change', () => {
@@ -203,6 +215,11 @@ describe("a completed run's note on its failed calls", () => {
 		);
 		expect(failedCallsNote('unnatural', { content_filter: 1 }, 1)).toMatch(/; 1 task they were for is held back until they are answered\. Retry them after a change: another model/);
 		// A judge run labels those rows at once (unparsed, counted "no"); its advice and command are the judge's.
+		// A rating or pairwise run has no yes/no estimate: its note speaks of responses or pairs, never of "no".
+		const rating = failedCallsNote('judge', { context_length: 1 }, 0, 7, 0, 'rating')!;
+		expect(rating).toMatch(/^Completed with 1 failed call \(prompt too long for the model: 1\); the responses they were for are recorded without a verdict until they are answered\./);
+		expect(rating).not.toMatch(/estimate|"no"/);
+		expect(failedCallsNote('judge', { other: 2 }, 0, 8, 0, 'pairwise')).toMatch(/the pairs they were for are recorded without a verdict until/);
 		const judge = failedCallsNote('judge', { other: 1, context_length: 1 }, 0, 6)!;
 		expect(judge).toMatch(/the rows they were for are recorded without a readable verdict \(counted as "no" in the estimate\) until they are answered/);
 		expect(judge).toContain('a shorter judge template');

@@ -33,6 +33,9 @@ const RETRY_ADVICE: Record<CallFailureReason, string> = {
 	other: "after reading each call's error"
 };
 
+/** What each judge mode's calls are about. */
+const JUDGE_UNITS = { quality: 'rows', rating: 'responses', pairwise: 'pairs' } as const;
+
 /** A judge prompt has no seed examples or shots: what there is to shorten is the template (or the row itself). */
 const JUDGE_CONTEXT_ADVICE = 'after a change: a model with a larger context, a lower max_tokens or a shorter judge template';
 
@@ -43,7 +46,14 @@ const JUDGE_CONTEXT_ADVICE = 'after a change: a model with a larger context, a l
  * candidates and the run has its target; see retryableFailedCalls), so the advice is only
  * given for the calls a retry does send.
  */
-export function failedCallsNote(pipeline: string, failedByReason: Record<string, number>, heldBack: number, runId?: number, notSentAgain = 0): string | null {
+export function failedCallsNote(
+	pipeline: string,
+	failedByReason: Record<string, number>,
+	heldBack: number,
+	runId?: number,
+	notSentAgain = 0,
+	judgeMode: 'quality' | 'rating' | 'pairwise' = 'quality'
+): string | null {
 	const reasons = Object.entries(failedByReason)
 		.filter(([, k]) => k > 0)
 		.sort((a, b) => b[1] - a[1]);
@@ -53,8 +63,9 @@ export function failedCallsNote(pipeline: string, failedByReason: Record<string,
 	const why = reasons.map(([reason, k]) => `${callFailureLabel(reason).toLowerCase()}: ${k}`).join(', ');
 	const what =
 		pipeline === 'judge'
-			? // The driver writes each such row's label at once (unparsed, "call_failed"): judged, without a verdict.
-				'the rows they were for are recorded without a readable verdict (counted as "no" in the estimate) until they are answered'
+			? // The driver writes each such unit's label at once (unparsed, "call_failed"): judged, without a verdict.
+				// Only the quality judge has a yes/no estimate to count it in.
+				`the ${JUDGE_UNITS[judgeMode]} they were for ${judgeMode === 'quality' ? 'are recorded without a readable verdict (counted as "no" in the estimate)' : 'are recorded without a verdict'} until they are answered`
 			: heldBack > 0
 				? `${heldBack} task${heldBack === 1 ? ' they were for is' : 's they were for are'} held back until they are answered`
 				: 'no task waits on them (they asked for new tasks; other calls took their place)';
@@ -145,10 +156,11 @@ export function parseContextTokens(message: string): ContextTokens {
 		]),
 		requested: firstMatch(message, [
 			new RegExp(`you requested ${NUMBER} tokens`, 'i'),
-			new RegExp(`resulted in ${NUMBER} tokens`, 'i'),
 			new RegExp(`request \\(${NUMBER} tokens\\)`, 'i')
 		]),
 		prompt: firstMatch(message, [
+			// OpenAI's "your messages resulted in N tokens" counts the messages alone, not max_tokens.
+			new RegExp(`resulted in ${NUMBER} tokens`, 'i'),
 			new RegExp(`${NUMBER} in (?:your prompt|the messages|the prompt)`, 'i'),
 			new RegExp(`has ${NUMBER} input tokens`, 'i')
 		]),

@@ -17,6 +17,7 @@ import { runJudgeBatches } from '../judge/batch';
 import type { JudgeProgress } from '../judge/progress';
 import { runEngine, type EngineEnd, type EngineTiming } from './engine';
 import { failedCallsNote, failureGuard } from './failures';
+import { readJudgeParams, type JudgeMode } from '../judge/params';
 import { ruleLabel } from '../generation/progress';
 import { runCounts } from '$lib/runs/counts';
 import { makeOwner } from './owner';
@@ -106,9 +107,11 @@ export class RunSession {
 		let driverOutcome: (() => string | null) | null = null;
 		let closeDriver: (() => void) | null = null;
 		let pipeline = '';
+		let judgeMode: JudgeMode | undefined;
 		try {
 			const run = claimedRun(database, this.runId);
 			pipeline = run.pipeline;
+			if (run.pipeline === 'judge') judgeMode = readJudgeParams(run.params).mode;
 			if (run.datasetId === null) throw new RunParamsError("The run's dataset was deleted; start a new run.");
 			const kind = runKind(run.pipeline);
 			const { driver, steps, batch } = kind.open(database, { ...run, datasetId: run.datasetId });
@@ -187,7 +190,7 @@ export class RunSession {
 				{
 					const short = driverShortfall?.() ?? null;
 					// The count the target is about, said in every completed run's message (not "target met" alone).
-					message = joinSentences(short ?? (driverOutcome?.() ? `Completed: ${driverOutcome()}` : null), short && this.progress ? mostRejected(pipeline, this.progress) : null, this.progress ? failedCallsNote(pipeline, this.progress.failedByReason, (this.progress as { tasksFailed?: number }).tasksFailed ?? 0, this.runId, this.progress.calls.failed > 0 ? retryableFailedCalls(this.runId, this.database).skipped : 0) : null);
+					message = joinSentences(short ?? (driverOutcome?.() ? `Completed: ${driverOutcome()}` : null), short && this.progress ? mostRejected(pipeline, this.progress) : null, this.progress ? failedCallsNote(pipeline, this.progress.failedByReason, (this.progress as { tasksFailed?: number }).tasksFailed ?? 0, this.runId, this.progress.calls.failed > 0 ? retryableFailedCalls(this.runId, this.database).skipped : 0, judgeMode) : null);
 				}
 				break;
 			case 'pause':

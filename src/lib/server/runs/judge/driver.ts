@@ -351,9 +351,21 @@ export class JudgeDriver implements RunDriver<JudgeProgress> {
 	}
 
 	shortfall(): string | null {
-		const n = (this.database.$client.prepare<[number], number>("SELECT count(*) FROM judge_labels WHERE run_id = ? AND status = 'unparsed'").pluck().get(this.run.id)!) ?? 0;
+		// A call that failed has no reply to keep: those are told apart from replies that could not be read.
+		const { n, failed } = this.database.$client
+			.prepare<[number], { n: number; failed: number | null }>(
+				"SELECT count(*) AS n, sum(problem = 'call_failed') AS failed FROM judge_labels WHERE run_id = ? AND status = 'unparsed'"
+			)
+			.get(this.run.id)!;
+		if (!n) return null;
 		const what = this.mode === 'pairwise' ? 'pair' : this.mode === 'rating' ? 'response' : 'row';
-		return n ? `${n} ${what}${n === 1 ? '' : 's'} got no readable verdict (recorded as unparsed with the raw reply; nothing was guessed).` : null;
+		const calls = failed ?? 0;
+		const unreadable = n - calls;
+		const parts = [
+			...(unreadable ? [`${unreadable} with a reply that could not be read (recorded as unparsed with the raw reply; nothing was guessed)`] : []),
+			...(calls ? [`${calls} whose call failed (no reply)`] : [])
+		];
+		return `${n} ${what}${n === 1 ? '' : 's'} got no readable verdict: ${parts.join(', ')}.`;
 	}
 }
 
