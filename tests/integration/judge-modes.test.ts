@@ -162,6 +162,10 @@ describe('rating judge', () => {
 		expect(await text.exit, text.output()).toBe(0);
 		expect(text.output()).toContain(`Judge run ${run.id} (fake-base, rating) against the final human labels`);
 		expect(text.output()).toContain(`Exact agreement ${(100 * exact / n).toFixed(1)}%`);
+		// --methods has a sentence for a quality judge only: a rating run is refused, saying which runs it takes (it was ignored, exit 0).
+		const methods = cli(['report', String(world.auditId), '--judge', String(run.id), '--methods']);
+		expect(await methods.exit, methods.output()).toBe(2);
+		expect(methods.output()).toContain(`--judge with --methods takes a quality judge run only; judge run ${run.id} is a rating run`);
 
 		// The thread keeps the calibration while the database is unchanged, never after a change.
 		db.$client.prepare<[number]>("UPDATE audit_label_ratings SET rating = CASE rating WHEN 'A' THEN 'D' ELSE 'A' END WHERE audit_id = ?").run(world.auditId);

@@ -224,6 +224,9 @@ export async function run(argv: string[]): Promise<void> {
 			judge = judgeCalibration(auditId, runId, { confidence });
 		}
 		if (values.methods) {
+			// The methods paragraph has a sentence for a quality judge only: another run is refused, not silently left out.
+			if (judge && judge.mode !== 'quality')
+				throw new CliError(`--judge with --methods takes a quality judge run only; judge run ${judge.run.id} is a ${judge.mode} run: use the text report or --json for its calibration.`, 2);
 			const methods = auditMethods(report, undefined, judge?.mode === 'quality' ? judge : null);
 			if (values.json) return printJson(methods);
 			return void process.stdout.write(methodsText(methods));
@@ -279,7 +282,7 @@ const NOT_WITH_JUDGE = ['csv', 'figures', 'labels', 'items'] as const;
 function refuseWithJudge(values: { judge?: string } & Partial<Record<(typeof NOT_WITH_JUDGE)[number], string | boolean>>): void {
 	if (values.judge === undefined) return;
 	const other = NOT_WITH_JUDGE.find((k) => values[k] !== undefined && values[k] !== false);
-	if (other) throw new CliError(`--judge and --${other} cannot go together: the judge's calibration is written as text, --json, --methods, or as tables with --latex / --markdown (--table judge, judge-estimate).`, 2);
+	if (other) throw new CliError(`--judge and --${other} cannot go together: the judge's calibration is written as text or --json, and for a quality judge run also in --methods or as tables with --latex / --markdown (--table judge, judge-estimate).`, 2);
 }
 
 /** The report's paper tables, then (with a quality judge run) the judge's calibration and estimate tables. */
