@@ -125,6 +125,8 @@ test('a researcher starts a judge run from the report and reads its calibration 
 	await expect(page.getByTestId('judge-batches')).toBeVisible();
 	expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
 	await expect(page.getByRole('group', { name: 'Batch API submissions' })).toBeVisible();
+	// A judge run has no analyses (they are of generation runs): no link to a 404 (/analyses?run=N).
+	await expect(page.getByRole('link', { name: 'analyses' })).toHaveCount(0);
 	await expect(page.getByTestId('run-model')).toHaveText(`verdicts from judge-model (${TASKS - retried} verdicts) and big (${retried} verdicts)`);
 	// As a Batch API run: requests sent again are counted apart from HTTP retries, and stray and conflicting result lines are named.
 	const progressBefore = db.$client.prepare<[number], string>('SELECT progress FROM generation_runs WHERE id = ?').pluck().get(runId)!;
