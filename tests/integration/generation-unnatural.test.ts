@@ -13,7 +13,8 @@ import { listCalls } from '../../src/lib/server/runs/engine/calls';
 import { requestRunAction, retryFailedCalls } from '../../src/lib/server/runs/engine/run-rows';
 import { RunSession } from '../../src/lib/server/runs/engine/session';
 import { runSummary } from '../../src/lib/server/runs/summary';
-import { describeSummary } from '../../src/cli/commands/generate';
+import { describeCalls, describeSummary } from '../../src/cli/commands/generate';
+import { listCallReplies } from '../../src/lib/server/runs/engine/call-replies';
 import { waitFor } from '../support/cli-process';
 
 let db: Db;
@@ -261,6 +262,32 @@ it('a rephrasing reply with a second paragraph keeps the first and records the r
 	});
 	expect(listCalls(db, run.id, { withProblems: true, pageSize: 200 }).rows.map((r) => r.id)).toContain(calls[0].id);
 	expect(progressOf(db, run.id).replyProblems).toEqual({ unread_rest: 1 });
+});
+
+it('a rephrasing rejected as a whole (no {INPUT}) says why in generate --calls --problems, not only in its stored JSON', async () => {
+	const reply = 'Please count how many letters the word has.';
+	const base = pipelineScript();
+	let first = true;
+	fake = await startFakeOpenAI({
+		script: (request) => {
+			if (first && /\/un-expansion\//.test(String(request.headers['x-client-request-id'] ?? ''))) {
+				first = false;
+				return reply;
+			}
+			return base(request);
+		}
+	});
+	const endpoint = fakeEndpoint(db, fake.url, { apiStyle: 'chat', concurrency: 1 });
+	const { run, session } = await startRun(db, { pipeline: 'unnatural', target: 2, rephrasings: 1, endpointId: endpoint.id });
+	expect((await session.done).status).toBe('completed');
+	const calls = all<{ id: number; parsed: string }>(db, "SELECT id, parsed FROM generation_calls WHERE run_id = ? AND step = 'unnatural/expansion' AND parsed LIKE '%no_input_placeholder%'", run.id);
+	expect(calls).toHaveLength(1);
+	expect(JSON.parse(calls[0].parsed)).toEqual({ problem: 'no_input_placeholder' });
+	const list = listCallReplies(db, run.id, { withProblems: true });
+	const call = list.calls.find((c) => c.id === calls[0].id)!;
+	expect(call.replyRejected).toBe('no_input_placeholder');
+	const text = describeCalls(run.id, list);
+	expect(text).toContain(`  rejected: No {INPUT} placeholder in the rephrasing\n  reply: ${reply}`);
 });
 
 /** Three unrelated examples, one per core call (by call number). */

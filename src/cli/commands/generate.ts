@@ -236,6 +236,7 @@ export function describeCalls(runId: number, list: ReturnType<typeof listCallRep
 	for (const c of list.calls) {
 		lines.push('', `${c.key} · ${c.status}${c.failureReason ? ` (${callFailureLabel(c.failureReason)})` : ''}${c.finishReason ? ` · finish ${c.finishReason}` : ''} · ${c.candidates} candidate${c.candidates === 1 ? '' : 's'}`);
 		if (c.error) lines.push(`  error: ${c.error}`);
+		if (c.replyRejected) lines.push(`  rejected: ${ruleLabel(c.replyRejected)}`);
 		for (const p of c.replyProblems as { problem?: string; raw?: string }[]) lines.push(`  not read (${ruleLabel(String(p.problem ?? ''))}): ${indent(JSON.stringify(p.raw ?? ''))}`);
 		for (const n of c.replyNotes as { kind?: string; raw?: string }[]) lines.push(`  set aside (${ruleLabel(String(n.kind ?? ''))}): ${indent(JSON.stringify(n.raw ?? ''))}`);
 		lines.push(`  reply: ${c.completion === null ? '(none)' : indent(c.completion)}`);

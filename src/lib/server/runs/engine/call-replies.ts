@@ -14,19 +14,22 @@ export interface CallReply extends CallListRow {
 	replyProblems: unknown[];
 	/** Text set aside from the reply (lead-ins, sign-offs …), each with its raw text. */
 	replyNotes: unknown[];
+	/** Why the reply as a whole was rejected (a rephrasing without {INPUT}, say: `parsed.problem`), or null. */
+	replyRejected: string | null;
 }
 
 export function listCallReplies(database: Db = db(), runId: number, filters: CallFilters = {}) {
 	const list = listCalls(database, runId, filters);
 	const calls: CallReply[] = list.rows.map((row) => {
 		const detail = callDetail(database, runId, row.id);
-		const parsed = (detail?.parsed ?? {}) as { problems?: unknown; notes?: unknown };
+		const parsed = (detail?.parsed ?? {}) as { problems?: unknown; notes?: unknown; problem?: unknown };
 		return {
 			...row,
 			prompt: detail?.prompt ?? '',
 			completion: detail?.completion ?? null,
 			replyProblems: Array.isArray(parsed.problems) ? parsed.problems : [],
-			replyNotes: Array.isArray(parsed.notes) ? parsed.notes : []
+			replyNotes: Array.isArray(parsed.notes) ? parsed.notes : [],
+			replyRejected: typeof parsed.problem === 'string' ? parsed.problem : null
 		};
 	});
 	return { total: list.total, page: list.page, pages: list.pages, calls };
