@@ -201,9 +201,9 @@ describe('archive and restore', () => {
 		expect(listAudits({ archived: true }, db).map((a) => a.id)).toEqual([auditId]);
 		expect(listReportableAudits(db).map((a) => a.id)).not.toContain(auditId);
 		expect(listMyAudits(reviewer, db).map((a) => a.id)).not.toContain(auditId);
-		// Reviewers cannot reach it: the same answer as for an audit that is not theirs.
+		// Reviewers cannot reach it: an archived audit takes no labels, and says so.
 		expect(() => nextAssignment(auditId, reviewer, {}, db)).toThrow(AuditError);
-		expect(() => submitLabel(auditId, reviewer, { ref: 'x', submissionId: '00000000-0000-4000-8000-000000000000', answer: {} }, {}, db)).toThrow(/No such/);
+		expect(() => submitLabel(auditId, reviewer, { ref: 'x', submissionId: '00000000-0000-4000-8000-000000000000', answer: {} }, {}, db)).toThrow(/This audit is archived/);
 		// Read-only for researchers: no import into it, no filters, no new audit, no changes.
 		await expect(importFile(streamOf(jsonl([{ instruction: 'More.', input: '', output: 'x' }])), { datasetName: 'kept quality', fileName: 'more.jsonl' }, db)).rejects.toThrow(
 			/archived/

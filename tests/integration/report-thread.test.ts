@@ -125,7 +125,9 @@ describe('a report built in the report thread', () => {
 		const expected = disagreementList(loadReportInput(auditId, db), 'open', { size: 25, page: 2 });
 		expect(page.total).toBeGreaterThan(25);
 		expect(page).toMatchObject({ filter: 'open', page: 2, total: expected.total, pages: expected.pages, counts: expected.counts, audit: expected.audit });
-		expect(page.entries.map(({ instruction, input, output, responses, ...entry }) => entry)).toEqual(expected.entries);
+		expect(page.entries.map(({ instruction, input, output, responses, adjudicator, ...entry }) => entry)).toEqual(expected.entries);
+		// Who set each final label is read here too (none on open items).
+		expect(page.entries.every((e) => e.adjudicator === null)).toBe(true);
 		expect(page.entries.every((e) => e.instruction.length > 0)).toBe(true);
 	}, 120_000);
 
